@@ -19,7 +19,7 @@ class BootstrapMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for name, field in self.fields.items():  # type: ignore[attr-defined]
+        for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
@@ -28,10 +28,15 @@ class BootstrapMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-            if self.is_bound and name in self.errors:  # type: ignore[attr-defined]
-                widget.attrs["class"] += " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
-                widget.attrs["aria-describedby"] = f"{self.add_prefix(name)}-errors"  # type: ignore[attr-defined]
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:  # type: ignore[attr-defined]
+            if name in self.fields:  # type: ignore[attr-defined]
+                attrs = self.fields[name].widget.attrs  # type: ignore[attr-defined]
+                attrs["class"] = attrs.get("class", "") + " is-invalid"
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self.add_prefix(name)}-errors"  # type: ignore[attr-defined]
 
 
 class VatCleanMixin:

@@ -17,7 +17,7 @@ def normalize_vat(value: str, country: str = "") -> str:
     raw = (value or "").strip()
     if not raw:
         return ""
-    compact = eu_vat.compact(raw)
+    compact = "".join(ch for ch in raw.upper() if ch.isalnum())
     if compact[:2].isdigit() and country:
         prefix = "EL" if country.upper() == "GR" else country.upper()
         compact = prefix + compact
