@@ -12,21 +12,10 @@ from django_countries.fields import LazyTypedChoiceField
 
 from kanali.accounts.models import User
 from kanali.core.forms import BootstrapMixin
-from kanali.core.models import Program
+from kanali.core.models import PartnerType, Program
 from kanali.core.roles import Role
 
-PARTNER_TYPE_CHOICES = [
-    ("", _("Not decided yet")),
-    ("var", _("Value-added reseller")),
-    ("msp", _("Managed service provider")),
-    ("consultant", _("Consultant")),
-    ("si", _("System integrator")),
-    ("oem", _("OEM")),
-    ("isv", _("Independent software vendor")),
-    ("distributor", _("Distributor")),
-    ("agency", _("Agency")),
-    ("referral", _("Referral partner")),
-]
+PARTNER_TYPE_CHOICES = [("", _("Not decided yet")), *PartnerType.choices]
 
 
 class InviteMemberForm(BootstrapMixin, forms.Form):
@@ -36,6 +25,8 @@ class InviteMemberForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, roles: list[Role], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r.value, r.label) for r in roles]  # type: ignore[attr-defined]
+        # Suggest the least powerful role; owner/admin is a deliberate choice.
+        self.fields["role"].initial = roles[-1].value if roles else None
 
 
 class ChangeRoleForm(BootstrapMixin, forms.Form):

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django_ratelimit.core import is_ratelimited
+from django_ratelimit.exceptions import Ratelimited
 from ninja.security import HttpBearer
 
 from kanali.accounts.models import ApiToken
@@ -14,6 +16,8 @@ from kanali.core.models import Partnership
 from kanali.core.roles import PARTNER_ROLES, VENDOR_ROLES, Perm
 from kanali.core.workspace import Kind, Workspace
 
+#: Failed bearer attempts allowed per client address.
+BAD_TOKEN_RATE = "30/m"  # noqa: S105 - a rate, not a secret
 #: Touch ``last_used_at`` at most this often, so reads do not each write.
 LAST_USED_RESOLUTION = timedelta(minutes=5)
 
@@ -27,6 +31,9 @@ class TokenAuth(HttpBearer):
             .first()
         )
         if api_token is None:
+            # Tokens are 256-bit random, but a client looping on a bad token is still throttled.
+            if is_ratelimited(request, group="api-bad-token", key="ip", rate=BAD_TOKEN_RATE, increment=True):
+                raise Ratelimited
             return None
         membership = api_token.membership
         kind: Kind

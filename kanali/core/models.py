@@ -89,6 +89,20 @@ class Program(TenantModel):
         return self.name
 
 
+class PartnerType(models.TextChoices):
+    """The standard partner-type catalogue; the program designer chooses among them."""
+
+    VAR = "var", _("Value-added reseller")
+    MSP = "msp", _("Managed service provider")
+    CONSULTANT = "consultant", _("Consultant")
+    SI = "si", _("System integrator")
+    OEM = "oem", _("OEM")
+    ISV = "isv", _("Independent software vendor")
+    DISTRIBUTOR = "distributor", _("Distributor")
+    AGENCY = "agency", _("Agency")
+    REFERRAL = "referral", _("Referral partner")
+
+
 class Partnership(TenantModel):
     """One partner organization in one program."""
 
@@ -103,7 +117,7 @@ class Partnership(TenantModel):
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="partnerships")
     partner = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="partnerships")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.APPLIED)
-    partner_type = models.CharField(_("partner type"), max_length=60, blank=True)
+    partner_type = models.CharField(_("partner type"), max_length=60, blank=True, choices=PartnerType.choices)
     tier = models.CharField(_("tier"), max_length=60, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -99,3 +99,10 @@ def test_openapi_schema_and_docs_are_served(client: Client) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/partnerships" in schema["paths"] and "/api/v1/me" in schema["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+@pytest.mark.django_db
+def test_repeated_bad_tokens_are_throttled(client: Client) -> None:
+    codes = [client.get("/api/v1/me", headers=auth(f"kn_bad_{n}")).status_code for n in range(32)]
+    assert codes[0] == 401 and codes[-1] == 429
+    assert client.get("/api/v1/me", headers=auth("kn_bad")).json()["detail"].startswith("Too many requests")

@@ -144,3 +144,19 @@ def test_portal_home_does_not_query_per_row(world: World, client: Client) -> Non
     for _ in range(5):
         MembershipFactory(organization=partner.org, role="partner_sales")
     assert queries_for(lambda: client.get("/p/acme/")) == small
+
+
+@pytest.mark.django_db
+def test_server_error_pages_are_friendly_and_json_under_api(rf) -> None:  # type: ignore[no-untyped-def]
+    from kanali.core.views import error_500
+
+    page = error_500(rf.get("/v/acme/"))
+    assert page.status_code == 500 and b"Something went wrong on our side" in page.content
+    api = error_500(rf.get("/api/v1/partnerships"))
+    assert api.status_code == 500 and api["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_friendly(client: Client) -> None:
+    response = client.get("/definitely/not/here/")
+    assert response.status_code == 404
