@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "kanali.core",
     "kanali.accounts",
     "kanali.api",
+    "kanali.demo",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "core:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "core:home"
 
+KANALI_OPEN_SIGNUP = env_bool("KANALI_OPEN_SIGNUP", True)
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -219,10 +221,19 @@ AXES_VERBOSE = False
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 INVITATION_MAX_AGE = timedelta(days=env_int("INVITATION_MAX_AGE_DAYS", 7))
 
+# --- Client addresses ------------------------------------------------------
+
+# Number of reverse proxies in front of Kanali that append to X-Forwarded-For.
+# 0 (the default) trusts only REMOTE_ADDR; behind one proxy set 1.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
+
 # --- Rate limits (django-ratelimit) ----------------------------------------
 
 RATELIMIT_VIEW = "kanali.core.views.rate_limited"
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+RATELIMIT_IP_META_KEY = "kanali.core.http.client_ip"
 
 # --- Internationalisation -------------------------------------------------
 
@@ -294,6 +305,7 @@ SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)

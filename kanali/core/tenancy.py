@@ -74,9 +74,9 @@ class TenantQuerySet(models.QuerySet):
 class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
     def get_queryset(self) -> TenantQuerySet:
         qs = super().get_queryset()
-        # A related manager (program.partnerships) is already narrowed to a
-        # parent row that was itself read through a scoped path.
-        if getattr(self, "instance", None) is not None:
+        # A related manager of a tenant row (program.partnerships) is narrowed to
+        # that row's vendor; one of a shared row (organization.partnerships) is not.
+        if isinstance(getattr(self, "instance", None), TenantModel):
             qs._scoped = True
         return qs
 

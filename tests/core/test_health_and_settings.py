@@ -76,3 +76,13 @@ def test_embedded_mode_generates_and_keeps_a_secret_key(tmp_path: Path) -> None:
     key = (tmp_path / "secret_key").read_text()
     assert len(key) >= 50
     assert oct((tmp_path / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_client_ip_trusts_only_the_configured_proxies(rf, settings) -> None:  # type: ignore[no-untyped-def]
+    from kanali.core.http import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.9")
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.2"
+    settings.TRUSTED_PROXY_COUNT = 1
+    assert client_ip(request) == "198.51.100.9"  # the client-supplied 6.6.6.6 is ignored

@@ -76,3 +76,12 @@ def test_partner_in_two_programs_switches_between_vendors(world: World, client: 
     home = client.get("/").content.decode()
     assert 'href="/p/acme/"' in home and 'href="/p/globex/"' in home
     assert client.get("/p/globex/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_related_manager_of_a_shared_row_is_refused(world: World) -> None:
+    """``organization.partnerships`` spans vendors, so it must be scoped like any read."""
+    org = world.a.partners[0].org
+    with pytest.raises(UnscopedQueryError):
+        list(org.partnerships.all())
+    assert org.partnerships.for_vendor(world.a.vendor).count() == 1

@@ -10,10 +10,10 @@ from django.contrib.auth.hashers import check_password
 from django.core.management import call_command
 
 from kanali.accounts.models import User
-from kanali.core.demo_data import DEMO_PASSWORD, VENDOR_SLUGS
 from kanali.core.models import Membership, Organization, Partnership, Program
 from kanali.core.roles import VENDOR_ROLES
 from kanali.core.validators import normalize_vat
+from kanali.demo.data import DEMO_PASSWORD, VENDOR_SLUGS
 
 pytestmark = pytest.mark.django_db
 

@@ -17,10 +17,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from kanali.accounts.models import User
-from kanali.core import demo_data as data
 from kanali.core.models import Membership, Organization, Partnership, Program
 from kanali.core.roles import PARTNER_ROLES, Role
 from kanali.core.services import unique_slug
+from kanali.demo import data
 
 UserSpec = tuple[str, str, str]  # e-mail, first name, last name
 
