@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "ninja",
     "kanali.core",
     "kanali.accounts",
+    "kanali.designer",
     "kanali.api",
     "kanali.demo",
 ]

@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from kanali.accounts.api import router as accounts_router
 from kanali.api.auth import TokenAuth
 from kanali.core.api import router as core_router
+from kanali.designer.api import router as designer_router
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ api = NinjaAPI(
 
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
+api.add_router("/", designer_router)
 
 
 @api.exception_handler(Http404)

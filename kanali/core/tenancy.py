@@ -20,13 +20,21 @@ class UnscopedQueryError(RuntimeError):
     """A tenant table was read without naming the vendor."""
 
 
+VENDOR_LOOKUPS = ("vendor", "vendor_id", "vendor__pk", "vendor__id")
+
+
 class TenantQuerySet(models.QuerySet):
     _scoped: bool = False
 
     def for_vendor(self, vendor: Organization | int) -> Self:
         vendor_id = vendor if isinstance(vendor, int) else vendor.pk
-        qs = self.filter(vendor_id=vendor_id)
-        qs._scoped = True
+        return self.filter(vendor_id=vendor_id)
+
+    def filter(self, *args: Any, **kwargs: Any) -> Self:
+        """Filtering on one vendor is scoping too (Django's own constraint checks do exactly that)."""
+        qs = super().filter(*args, **kwargs)
+        if any(kwargs.get(key) is not None for key in VENDOR_LOOKUPS):
+            qs._scoped = True
         return qs
 
     def _clone(self) -> Self:

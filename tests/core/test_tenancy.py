@@ -85,3 +85,13 @@ def test_related_manager_of_a_shared_row_is_refused(world: World) -> None:
     with pytest.raises(UnscopedQueryError):
         list(org.partnerships.all())
     assert org.partnerships.for_vendor(world.a.vendor).count() == 1
+
+
+@pytest.mark.django_db
+def test_filtering_on_one_vendor_counts_as_scoped(world: World) -> None:
+    """Django's unique-constraint checks filter on every field of the constraint, vendor included."""
+    assert Partnership.objects.filter(vendor=world.a.vendor).count() == 2
+    with pytest.raises(UnscopedQueryError):
+        Partnership.objects.filter(vendor__name="Acme").count()
+    with pytest.raises(UnscopedQueryError):
+        Partnership.objects.filter(vendor=None).count()

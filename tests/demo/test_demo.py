@@ -14,6 +14,10 @@ from kanali.core.models import Membership, Organization, Partnership, Program
 from kanali.core.roles import VENDOR_ROLES
 from kanali.core.validators import normalize_vat
 from kanali.demo.data import DEMO_PASSWORD, VENDOR_SLUGS
+from kanali.demo.designs import DEMO_DESIGNS
+from kanali.designer import readiness, selectors
+from kanali.designer.models import DesignVersion
+from kanali.designer.steps import STEPS
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +36,7 @@ def counts() -> dict[str, int]:
         "emails": EmailAddress.objects.count(),
         "programs": Program.unscoped.count(),
         "partnerships": Partnership.unscoped.count(),
+        "versions": DesignVersion.unscoped.count(),
     }
 
 
@@ -87,3 +92,37 @@ def test_logins_only_prints() -> None:
     assert "owner@nefeli.example" in out
     assert DEMO_PASSWORD in out
     assert not Organization.objects.exists()
+
+
+def test_demo_programs_are_fully_designed_and_published() -> None:
+    run()
+    assert {vendor for vendor, _program, _example in DEMO_DESIGNS} == set(VENDOR_SLUGS)
+    for vendor_slug, program_slug, _example in DEMO_DESIGNS:
+        vendor = Organization.objects.get(slug=vendor_slug)
+        program = Program.objects.for_vendor(vendor).get(slug=program_slug)
+        # Every one of the fourteen steps holds data, and readiness agrees.
+        assert [s.step.key for s in readiness.step_status(program) if not s.complete] == []
+        design = selectors.get_design(program)
+        for step in STEPS:
+            lists = [c.queryset(program).count() for c in step.collections]
+            answers = [getattr(design, name) for name in step.design_fields]
+            assert any(lists) or any(answers), step.key
+        assert selectors.pipeline_stages(program).count() >= 4
+        assert selectors.competitors(program).count() >= 2
+        criteria = list(selectors.selection_criteria(program))
+        assert len(criteria) >= 4 and all(c.weight > 0 for c in criteria)
+        chief = selectors.channel_team(program).filter(role="channel_chief").first()
+        assert chief is not None and chief.member.organization_id == vendor.pk
+        assert chief.member.user.email == f"channel@{vendor_slug}.example"
+        owners = {c.owner.user.email for c in selectors.capabilities(program) if c.owner}
+        assert owners and all(email.endswith(f"@{vendor_slug}.example") for email in owners)
+        version = selectors.published_version(program)
+        assert version is not None and version.number == 1
+        assert version.snapshot["collections"]["stages"]
+    voltera = Organization.objects.get(slug="voltera")
+    resellers = Program.objects.for_vendor(voltera).get(slug="resellers")
+    tiers = list(selectors.tiers(resellers))
+    assert [t.name for t in tiers] == ["Bronze", "Silver", "Gold"]
+    assert all(t.requirements.all() for t in tiers)
+    nefeli = Program.objects.for_vendor(Organization.objects.get(slug="nefeli")).get(slug="partners")
+    assert selectors.get_design(nefeli).framework == "no_tiers"

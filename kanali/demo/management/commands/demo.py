@@ -20,7 +20,7 @@ from kanali.accounts.models import User
 from kanali.core.models import Membership, Organization, Partnership, Program
 from kanali.core.roles import PARTNER_ROLES, Role
 from kanali.core.services import unique_slug
-from kanali.demo import data
+from kanali.demo import data, designs
 
 UserSpec = tuple[str, str, str]  # e-mail, first name, last name
 
@@ -127,6 +127,7 @@ def build(password_hash: str) -> dict[str, int]:
         Membership(user=users[email], organization=orgs[key], role=role) for email, key, role in memberships
     )
     programs, partnerships = create_programs(orgs)
+    designs.design_programs()
     return {
         "vendors": len(data.VENDORS),
         "programs": programs,
