@@ -140,7 +140,21 @@ def invite_partner(
         partner_type=partner_type,
     )
     audit.record(workspace=workspace, action="partnership.create", obj=partnership)
-    invitation = _create_invitation(
+    invitation = invite_partner_admin(
+        workspace=workspace, organization=organization, program=program, email=email, base_url=base_url
+    )
+    return PartnerInvite(invitation=invitation, partnership=partnership, existing_organization=existing is not None)
+
+
+@transaction.atomic
+def invite_partner_admin(
+    *, workspace: Workspace, organization: Organization, program: Program, email: str, base_url: str = ""
+) -> Invitation:
+    """Invite the admin of a partner organization that already has a partnership in ``program``."""
+    require(workspace, Perm.INVITE_PARTNERS)
+    if program.vendor_id != workspace.vendor.pk:
+        raise PermissionDenied
+    return _create_invitation(
         workspace=workspace,
         kind=Invitation.Kind.PARTNER_ADMIN,
         organization=organization,
@@ -149,7 +163,6 @@ def invite_partner(
         program=program,
         base_url=base_url,
     )
-    return PartnerInvite(invitation=invitation, partnership=partnership, existing_organization=existing is not None)
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from kanali.core import selectors, services
 from kanali.core.access import partner_view, vendor_view
 from kanali.core.forms import OrganizationForm, PartnershipFilterForm, VendorCreateForm
+from kanali.core.portal import widgets_for
 from kanali.core.roles import Perm
 from kanali.core.workspace import Workspace, list_workspaces
 
@@ -137,6 +138,7 @@ def portal_home(request: HttpRequest, ws: Workspace) -> HttpResponse:
             "ws": ws,
             "partnerships": selectors.list_partnerships(ws),
             "colleagues": selectors.list_colleagues(ws),
+            "widgets": widgets_for(ws),
         },
     )
 

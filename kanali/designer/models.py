@@ -289,7 +289,7 @@ class Tier(ProgramItem):
 class TierRequirement(TenantModel):
     """A threshold on a named metric that a partnership must reach for a tier."""
 
-    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="requirements")
+    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="requirements", verbose_name=_("tier"))
     metric = models.CharField(_("metric"), max_length=60)
     threshold = models.DecimalField(_("at least"), max_digits=14, decimal_places=2)
 
