@@ -30,6 +30,7 @@ assets: node_modules/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py demo
+	$(BIN)/python manage.py schedule_tier_runs
 	@$(BIN)/python manage.py demo --logins
 	@echo "Kanali is at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the task worker)"
 	@trap 'kill 0' INT TERM EXIT; \

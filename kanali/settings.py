@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "kanali.core",
     "kanali.accounts",
     "kanali.designer",
+    "kanali.partners",
     "kanali.api",
     "kanali.demo",
 ]
@@ -245,6 +246,8 @@ TIME_ZONE = env("TIME_ZONE", "Europe/Athens")
 USE_I18N = True
 USE_TZ = True
 KANALI_DEFAULT_CURRENCY = "EUR"
+# The address partners reach Kanali at, for links in e-mails sent by background tasks.
+SITE_URL = env("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
 
 # --- Static and media -----------------------------------------------------
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("kanali.core.urls")),
     path("", include("kanali.accounts.urls")),
     path("", include("kanali.designer.urls")),
+    path("", include("kanali.partners.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

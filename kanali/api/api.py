@@ -16,6 +16,7 @@ from kanali.accounts.api import router as accounts_router
 from kanali.api.auth import TokenAuth
 from kanali.core.api import router as core_router
 from kanali.designer.api import router as designer_router
+from kanali.partners.api import router as partners_router
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/", core_router)
 api.add_router("/", designer_router)
+api.add_router("/", partners_router)
 
 
 @api.exception_handler(Http404)

@@ -20,7 +20,9 @@ from kanali.accounts.models import User
 from kanali.core.models import Membership, Organization, Partnership, Program
 from kanali.core.roles import PARTNER_ROLES, Role
 from kanali.core.services import unique_slug
-from kanali.demo import data, designs
+from kanali.demo import data, designs, partners_agreements, partners_applications, partners_management, partners_tiers
+
+PARTNER_AREAS = (partners_applications, partners_agreements, partners_tiers, partners_management)
 
 UserSpec = tuple[str, str, str]  # e-mail, first name, last name
 
@@ -128,6 +130,9 @@ def build(password_hash: str) -> dict[str, int]:
     )
     programs, partnerships = create_programs(orgs)
     designs.design_programs()
+    # The partner lifecycle on top of the designed programs: applications, agreements, tiers, notes.
+    for area in PARTNER_AREAS:
+        area.load()
     return {
         "vendors": len(data.VENDORS),
         "programs": programs,
