@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from kanali.core.images import clean_logo
 from kanali.core.models import Organization, Partnership
 from kanali.core.validators import normalize_vat
 
@@ -55,16 +56,29 @@ class VatCleanMixin:
 
 class OrganizationForm(BootstrapMixin, VatCleanMixin, forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    logo = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG, JPEG, WebP or GIF, up to 2 MB; stored at most 512 pixels wide."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
+    )
 
     class Meta:
         model = Organization
-        fields = ["name", "country", "vat_number", "website", "require_mfa"]
+        fields = ["name", "country", "vat_number", "website", "logo", "require_mfa"]
         help_texts = {"vat_number": _("EU VAT number, e.g. EL094014201. Greek numbers may omit the EL prefix.")}
 
     def __init__(self, *args: Any, vendor: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not vendor:
             del self.fields["require_mfa"]
+
+    def clean_logo(self) -> Any:
+        """A new upload is checked by its bytes and re-encoded; ``False`` clears it; ``None`` keeps it."""
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "read") and not getattr(logo, "_committed", False):
+            return clean_logo(logo)
+        return logo
 
 
 class VendorCreateForm(BootstrapMixin, VatCleanMixin, forms.Form):

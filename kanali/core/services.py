@@ -65,6 +65,11 @@ def organization_update(*, workspace: Workspace, organization: Organization, **v
     unknown = set(values) - {*ORGANIZATION_FIELDS, "logo"}
     if unknown:
         raise ValueError(f"Unknown organization fields: {sorted(unknown)}")
+    if "logo" in values:
+        if values["logo"] is None:  # no new upload: keep the current logo
+            values.pop("logo")
+        elif values["logo"] is False:  # "clear" ticked
+            values["logo"] = ""
     if "vat_number" in values:
         values["vat_number"] = normalize_vat(values["vat_number"], values.get("country", organization.country))
     org = Organization.objects.select_for_update().get(pk=organization.pk)

@@ -109,7 +109,7 @@ def audit_log(request: HttpRequest, ws: Workspace) -> HttpResponse:
 
 
 def _organization_settings(request: HttpRequest, ws: Workspace, template: str) -> HttpResponse:
-    form = OrganizationForm(request.POST or None, instance=ws.organization, vendor=ws.is_vendor)
+    form = OrganizationForm(request.POST or None, request.FILES or None, instance=ws.organization, vendor=ws.is_vendor)
     if request.method == "POST" and form.is_valid():
         try:
             services.organization_update(workspace=ws, organization=ws.organization, **form.cleaned_data)

@@ -4,6 +4,7 @@ Each area keeps its registrations in its own module; importing them here runs th
 """
 
 from kanali.partners import (  # noqa: F401
+    news,
     registrations_agreements,
     registrations_applications,
     registrations_management,

@@ -520,7 +520,9 @@ class Checklist:
 
     @property
     def percent(self) -> int:
-        return round(100 * self.done_count / len(self.steps)) if self.steps else 100
+        """Progress toward activation: the required steps are what activation waits for."""
+        required = self.required
+        return round(100 * self.required_done / len(required)) if required else 100
 
     def state(self, step: OnboardingStep) -> StepState | None:
         return next((s for s in self.steps if s.step.pk == step.pk), None)

@@ -160,3 +160,51 @@ def test_server_error_pages_are_friendly_and_json_under_api(rf) -> None:  # type
 def test_not_found_page_is_friendly(client: Client) -> None:
     response = client.get("/definitely/not/here/")
     assert response.status_code == 404
+
+
+def _image(size: tuple[int, int], fmt: str = "PNG") -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(out, format=fmt)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_logo_is_checked_by_content_resized_and_stored_as_png(world: World, client: Client, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.a.partners[0].admin)
+    form = {"name": "Acme Partner 1", "country": "GR", "vat_number": "", "website": ""}
+    upload = SimpleUploadedFile("logo.jpg", _image((2000, 1000), "JPEG"), content_type="image/jpeg")
+    assert client.post("/p/acme/profile/", {**form, "logo": upload}).status_code == 302
+    org = Organization.objects.get(pk=world.a.partners[0].org.pk)
+    with Image.open(org.logo.path) as stored:
+        assert (stored.format, stored.size) == ("PNG", (512, 256))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        (b"<svg onload=alert(1)>", b"not an image Kanali can read"),
+        (b"%PDF-1.7 not a picture", b"not an image Kanali can read"),
+        (b"\x89PNG" + b"0" * (2 * 1024 * 1024 + 1), b"larger than 2 MB"),
+    ],
+)
+def test_logo_that_is_not_an_image_is_refused(
+    world: World, client: Client, settings, tmp_path, payload, message
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.a.partners[0].admin)
+    upload = SimpleUploadedFile("logo.png", payload, content_type="image/png")
+    form = {"name": "Acme Partner 1", "country": "GR", "vat_number": "", "website": "", "logo": upload}
+    response = client.post("/p/acme/profile/", form)
+    assert response.status_code == 200 and message in response.content
+    assert not Organization.objects.get(pk=world.a.partners[0].org.pk).logo
