@@ -10,17 +10,15 @@ Decimals are strings and dates ISO 8601.
 No ``from __future__ import annotations`` here: django-ninja reads the real types.
 """
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
-from django.db.models import Model, QuerySet
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
 from kanali.core.models import Program
 from kanali.designer import selectors
-from kanali.designer.models import CanvasItem
+from kanali.designer.snapshot import jsonable, load_rows, row_data
 from kanali.designer.steps import Collection, Step
 
 # --- Programs ------------------------------------------------------------------
@@ -157,54 +155,11 @@ def step_info(step: Step) -> dict[str, Any]:
 
 # --- Rows as plain data ----------------------------------------------------------
 
-#: Reference fields and the related rows to join so no row costs a query.
-_RELATED = {"tier": "tier", "owner": "owner__user", "member": "member__user", "success_factor": "success_factor"}
-
-
-def plain(value: Any) -> Any:
-    """A JSON-safe value: decimals as strings, dates as ISO 8601."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
-
-
-def row_data(collection: Collection, obj: Model) -> dict[str, Any]:
-    row: dict[str, Any] = {}
-    for name in collection.fields:
-        if name == "addresses":
-            row[name] = [target.text for target in obj.addresses.all()]  # type: ignore[attr-defined]
-        elif name in ("owner", "member"):
-            person = getattr(obj, name)
-            row[name] = person.user.email if person else None
-        elif name in ("tier", "success_factor"):
-            related = getattr(obj, name)
-            row[name] = related.name if related else None
-        else:
-            row[name] = plain(getattr(obj, name))
-    return row
-
 
 def _collection_rows(program: Program, collections: tuple[Collection, ...]) -> dict[str, list[dict[str, Any]]]:
-    """Every listed collection's rows, in a fixed number of queries whatever their size."""
-    rows: dict[str, list[dict[str, Any]]] = {c.key: [] for c in collections}
-    canvas = [c for c in collections if c.model is CanvasItem]
-    if canvas:
-        by_kind = {c.fixed["kind"]: c for c in canvas}
-        items = selectors.canvas_items(program).filter(kind__in=list(by_kind))
-        for item in items:
-            collection = by_kind[item.kind]
-            rows[collection.key].append(row_data(collection, item))
-    for collection in collections:
-        if collection.model is CanvasItem:
-            continue
-        qs: QuerySet = collection.queryset(program)
-        related = [_RELATED[name] for name in collection.fields if name in _RELATED]
-        if related:
-            qs = qs.select_related(*related)
-        rows[collection.key] = [row_data(collection, obj) for obj in qs]
-    return rows
+    """Every listed collection's rows as plain data, in a fixed number of queries whatever their size."""
+    loaded = load_rows(program, collections)
+    return {c.key: [row_data(c, obj) for obj in loaded[c.key]] for c in collections}
 
 
 def step_data(program: Program, step: Step) -> dict[str, Any]:
@@ -222,7 +177,7 @@ def design_data(program: Program, steps: tuple[Step, ...]) -> dict[str, Any]:
                 "key": step.key,
                 "number": step.number,
                 "title": str(step.title),
-                "design": {name: plain(getattr(design, name)) for name in step.design_fields},
+                "design": {name: jsonable(getattr(design, name)) for name in step.design_fields},
                 "collections": {c.key: rows[c.key] for c in step.collections},
             }
             for step in steps

@@ -9,6 +9,7 @@ in either language.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -37,28 +38,36 @@ class DesignData:
     rows: dict[str, list[Any]]
 
 
-def load_design(program: Program) -> DesignData:
-    """Read the draft design: one query per collection, the canvas' seven lists in one (plus its links)."""
-    canvas = list(selectors.canvas_items(program))
+def load_rows(program: Program, collections: Iterable[Collection]) -> dict[str, list[Any]]:
+    """The rows of the given collections: one query each, the canvas' lists in one (plus its links)."""
+    collections = list(collections)
+    canvas_kinds = [c.fixed["kind"] for c in collections if c.model is CanvasItem]
+    canvas = list(selectors.canvas_items(program).filter(kind__in=canvas_kinds)) if canvas_kinds else []
     rows: dict[str, list[Any]] = {}
-    for step in STEPS:
-        for collection in step.collections:
-            if collection.model is CanvasItem:
-                rows[collection.key] = [item for item in canvas if item.kind == collection.fixed["kind"]]
-                continue
-            qs = collection.queryset(program)
-            joins = [_JOINS[name] for name in collection.fields if name in _JOINS]
-            rows[collection.key] = list(qs.select_related(*joins) if joins else qs)
+    for collection in collections:
+        if collection.model is CanvasItem:
+            rows[collection.key] = [item for item in canvas if item.kind == collection.fixed["kind"]]
+            continue
+        qs = collection.queryset(program)
+        joins = [_JOINS[name] for name in collection.fields if name in _JOINS]
+        rows[collection.key] = list(qs.select_related(*joins) if joins else qs)
+    return rows
+
+
+def load_design(program: Program) -> DesignData:
+    """Read the whole draft design with a fixed number of queries."""
+    rows = load_rows(program, (c for step in STEPS for c in step.collections))
     return DesignData(program=program, design=selectors.get_design(program), rows=rows)
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """A JSON-safe value: decimals as strings, dates as ISO 8601."""
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
@@ -66,7 +75,8 @@ def _member_email(member: Membership | None) -> str | None:
     return member.user.email if member is not None else None
 
 
-def _row(collection: Collection, obj: Model) -> dict[str, Any]:
+def row_data(collection: Collection, obj: Model) -> dict[str, Any]:
+    """One row with readable references (names, e-mails): the shape ``items_replace`` accepts."""
     row: dict[str, Any] = {}
     for name in collection.fields:
         if name == "tier":
@@ -79,7 +89,7 @@ def _row(collection: Collection, obj: Model) -> dict[str, Any]:
         elif name == "addresses":
             row[name] = [target.text for target in obj.addresses.all()]  # type: ignore[attr-defined]
         else:
-            row[name] = _jsonable(getattr(obj, name))
+            row[name] = jsonable(getattr(obj, name))
     return row
 
 
@@ -102,9 +112,9 @@ def build_snapshot(program: Program, data: DesignData | None = None) -> dict[str
         "schema": SCHEMA,
         "vendor": {"name": program.vendor.name, "slug": program.vendor.slug},
         "program": {"name": program.name, "slug": program.slug},
-        "design": {name: _jsonable(getattr(design, name)) for step in STEPS for name in step.design_fields},
+        "design": {name: jsonable(getattr(design, name)) for step in STEPS for name in step.design_fields},
         "collections": {
-            collection.key: [_row(collection, obj) for obj in data.rows[collection.key]]
+            collection.key: [row_data(collection, obj) for obj in data.rows[collection.key]]
             for step in STEPS
             for collection in step.collections
         },
