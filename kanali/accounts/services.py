@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from kanali.accounts.models import ApiToken, Invitation, User
 from kanali.accounts.tasks import send_invitation_email
 from kanali.accounts.tokens import make_invitation_token, new_api_key
-from kanali.core import audit
+from kanali.core import audit, hooks
 from kanali.core.models import Membership, Organization, Partnership, Program
 from kanali.core.roles import PARTNER_ROLES, Perm, Role, invitable_roles
 from kanali.core.services import require, unique_slug
@@ -210,6 +210,8 @@ def invitation_accept(*, invitation: Invitation, user: User, ip: str | None = No
         obj=inv,
         changes={"membership": [None, "created" if created else "existing"]},
     )
+    if created:
+        hooks.organization_changed(inv.organization)
     return membership
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.text import slugify
 
-from kanali.core import audit
+from kanali.core import audit, hooks
 from kanali.core.models import Membership, Organization, Program
 from kanali.core.roles import Perm, Role, invitable_roles
 from kanali.core.validators import normalize_vat
@@ -80,6 +80,7 @@ def organization_update(*, workspace: Workspace, organization: Organization, **v
     org.save()
     if changes:
         audit.record(workspace=workspace, action="organization.update", obj=org, changes=changes)
+        hooks.organization_changed(org)
     return org
 
 

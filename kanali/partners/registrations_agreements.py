@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from kanali.core.models import Partnership
+from kanali.core.hooks import on_organization_changed
+from kanali.core.models import Organization, Partnership
 from kanali.core.portal import Widget, register_widget
 from kanali.core.roles import Role
 from kanali.core.workspace import Workspace
 from kanali.partners import selectors_agreements as sel
 from kanali.partners.models_agreements import OnboardingStep
+from kanali.partners.services_agreements import onboarding_refresh
 
 sel.register_onboarding_rule(OnboardingStep.Kind.PROFILE, sel.profile_rule)
 sel.register_onboarding_rule(OnboardingStep.Kind.COLLEAGUE, sel.colleague_rule)
@@ -32,3 +34,14 @@ def onboarding_checklist(ws: Workspace) -> Widget | None:
     if not lists:
         return None
     return Widget("partners/onboarding_widget.html", {"lists": lists, "can_tick": ws.role == Role.PARTNER_ADMIN}, 20)
+
+
+@on_organization_changed
+def refresh_onboarding(organization: Organization) -> None:
+    """A partner completed its profile or a colleague joined: tick those steps, maybe activate."""
+    # Deliberately across vendors: the organization's own partnerships in every program it belongs to.
+    partnerships = Partnership.unscoped.filter(
+        partner=organization, status__in=(Partnership.Status.APPROVED, Partnership.Status.ONBOARDING)
+    )
+    for partnership in partnerships:
+        onboarding_refresh(partnership=partnership)

@@ -219,12 +219,14 @@ def test_partner_sees_and_completes_its_checklist(world: World, client: Client, 
     client.force_login(world.a.partners[0].sales)
     home = client.get("/p/acme/").content.decode()
     assert "onboarding-checklist" in home and "Complete the company profile" in home
-    # The profile is completed elsewhere; the onboarding page catches the status up.
-    complete_profile(world)
-    page = client.get("/p/acme/onboarding/")
-    assert page.status_code == 200
+    # The admin completes the profile on its own page; the onboarding hook activates the partnership there.
+    admin = Client()
+    admin.force_login(world.a.partners[0].admin)
+    profile = {"name": "Acme Partner 1", "country": "GR", "vat_number": "EL094014201", "website": "p1.example.com"}
+    assert admin.post("/p/acme/profile/", profile).status_code == 302
     onboarding.refresh_from_db()
     assert onboarding.status == "active"
+    assert client.get("/p/acme/onboarding/").status_code == 200
     assert "onboarding-checklist" not in client.get("/p/acme/").content.decode()
 
 

@@ -351,15 +351,8 @@ def portal_agreement_pdf(request: HttpRequest, ws: Workspace, template_id: int) 
 
 @partner_view()
 def portal_onboarding(request: HttpRequest, ws: Workspace) -> HttpResponse:
+    # Profile and colleague steps finish on other pages; core.hooks.organization_changed refreshes them there.
     lists = sel.partner_checklists(ws)
-    # Profile and colleague steps are done on other pages: catch the partnership's status up here.
-    for n, item in enumerate(lists):
-        status = item.partnership.status
-        behind = (status == Partnership.Status.APPROVED and item.done_count) or (
-            status in (Partnership.Status.APPROVED, Partnership.Status.ONBOARDING) and item.complete
-        )
-        if behind:
-            lists[n] = services.onboarding_refresh(partnership=item.partnership, workspace=ws)
     return render(
         request,
         "partners/onboarding_portal.html",
