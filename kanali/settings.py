@@ -94,6 +94,9 @@ INSTALLED_APPS = [
     "kanali.accounts",
     "kanali.designer",
     "kanali.partners",
+    "kanali.leads",
+    "kanali.deals",
+    "kanali.incentives",
     "kanali.api",
     "kanali.demo",
 ]
@@ -191,6 +194,8 @@ LOGIN_REDIRECT_URL = "core:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "core:home"
 
 KANALI_OPEN_SIGNUP = env_bool("KANALI_OPEN_SIGNUP", True)
+#: Where people reach this installation; links in e-mails sent by background tasks start with it.
+KANALI_SITE_URL = env("KANALI_SITE_URL") or "http://127.0.0.1:8000"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -15,7 +15,10 @@ from ninja.errors import ValidationError as NinjaValidationError
 from kanali.accounts.api import router as accounts_router
 from kanali.api.auth import TokenAuth
 from kanali.core.api import router as core_router
+from kanali.deals.api import router as deals_router
 from kanali.designer.api import router as designer_router
+from kanali.incentives.api import router as incentives_router
+from kanali.leads.api import router as leads_router
 from kanali.partners.api import router as partners_router
 
 logger = logging.getLogger(__name__)
@@ -34,6 +37,9 @@ api.add_router("/", accounts_router)
 api.add_router("/", core_router)
 api.add_router("/", designer_router)
 api.add_router("/", partners_router)
+api.add_router("/", leads_router)
+api.add_router("/", deals_router)
+api.add_router("/", incentives_router)
 
 
 @api.exception_handler(Http404)

@@ -43,10 +43,17 @@ class Perm(StrEnum):
     MANAGE_PARTNERS = "manage_partners"
     INVITE_PARTNERS = "invite_partners"
     VIEW_AUDIT_LOG = "view_audit_log"
+    MANAGE_LEADS = "manage_leads"
+    MANAGE_DEALS = "manage_deals"
+    MANAGE_COMMISSIONS = "manage_commissions"
+    APPROVE_PAYMENTS = "approve_payments"
     # Partner portal
     VIEW_PORTAL = "view_portal"
     MANAGE_PARTNER_PROFILE = "manage_partner_profile"
     INVITE_COLLEAGUES = "invite_colleagues"
+    WORK_LEADS = "work_leads"
+    REGISTER_DEALS = "register_deals"
+    VIEW_STATEMENTS = "view_statements"
     # Both sides
     USE_API = "use_api"
 
@@ -63,19 +70,42 @@ PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.MANAGE_PARTNERS,
             Perm.INVITE_PARTNERS,
             Perm.VIEW_AUDIT_LOG,
+            Perm.MANAGE_LEADS,
+            Perm.MANAGE_DEALS,
+            Perm.MANAGE_COMMISSIONS,
+            Perm.APPROVE_PAYMENTS,
         }
     ),
     Role.CHANNEL_MANAGER: frozenset(
-        _ALL_STAFF | {Perm.MANAGE_PROGRAMS, Perm.MANAGE_PARTNERS, Perm.INVITE_PARTNERS, Perm.VIEW_AUDIT_LOG}
+        _ALL_STAFF
+        | {
+            Perm.MANAGE_PROGRAMS,
+            Perm.MANAGE_PARTNERS,
+            Perm.INVITE_PARTNERS,
+            Perm.VIEW_AUDIT_LOG,
+            Perm.MANAGE_LEADS,
+            Perm.MANAGE_DEALS,
+            Perm.MANAGE_COMMISSIONS,
+        }
     ),
-    Role.PARTNER_ACCOUNT_MANAGER: frozenset(_ALL_STAFF | {Perm.MANAGE_PARTNERS, Perm.INVITE_PARTNERS}),
-    Role.FINANCE: frozenset(_ALL_STAFF | {Perm.VIEW_AUDIT_LOG}),
+    Role.PARTNER_ACCOUNT_MANAGER: frozenset(
+        _ALL_STAFF | {Perm.MANAGE_PARTNERS, Perm.INVITE_PARTNERS, Perm.MANAGE_LEADS, Perm.MANAGE_DEALS}
+    ),
+    Role.FINANCE: frozenset(_ALL_STAFF | {Perm.VIEW_AUDIT_LOG, Perm.MANAGE_COMMISSIONS, Perm.APPROVE_PAYMENTS}),
     Role.SUPPORT_AGENT: frozenset(_ALL_STAFF),
     Role.TRAINER: frozenset(_ALL_STAFF),
     Role.PARTNER_ADMIN: frozenset(
-        {Perm.VIEW_PORTAL, Perm.MANAGE_PARTNER_PROFILE, Perm.INVITE_COLLEAGUES, Perm.USE_API}
+        {
+            Perm.VIEW_PORTAL,
+            Perm.MANAGE_PARTNER_PROFILE,
+            Perm.INVITE_COLLEAGUES,
+            Perm.USE_API,
+            Perm.WORK_LEADS,
+            Perm.REGISTER_DEALS,
+            Perm.VIEW_STATEMENTS,
+        }
     ),
-    Role.PARTNER_SALES: frozenset({Perm.VIEW_PORTAL, Perm.USE_API}),
+    Role.PARTNER_SALES: frozenset({Perm.VIEW_PORTAL, Perm.USE_API, Perm.WORK_LEADS, Perm.REGISTER_DEALS}),
     Role.PARTNER_TECHNICAL: frozenset({Perm.VIEW_PORTAL, Perm.USE_API}),
 }
 

@@ -20,9 +20,21 @@ from kanali.accounts.models import User
 from kanali.core.models import Membership, Organization, Partnership, Program
 from kanali.core.roles import PARTNER_ROLES, Role
 from kanali.core.services import unique_slug
-from kanali.demo import data, designs, partners_agreements, partners_applications, partners_management, partners_tiers
+from kanali.demo import (
+    data,
+    deals,
+    designs,
+    incentives,
+    leads,
+    partners_agreements,
+    partners_applications,
+    partners_management,
+    partners_tiers,
+)
 
 PARTNER_AREAS = (partners_applications, partners_agreements, partners_tiers, partners_management)
+#: The running program on top of the lifecycle, in layer order (deals convert leads, commissions pay deals).
+RUNNING_AREAS = (leads, deals, incentives)
 
 UserSpec = tuple[str, str, str]  # e-mail, first name, last name
 
@@ -132,6 +144,8 @@ def build(password_hash: str) -> dict[str, int]:
     designs.design_programs()
     # The partner lifecycle on top of the designed programs: applications, agreements, tiers, notes.
     for area in PARTNER_AREAS:
+        area.load()
+    for area in RUNNING_AREAS:
         area.load()
     return {
         "vendors": len(data.VENDORS),

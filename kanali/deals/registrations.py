@@ -1,0 +1,1 @@
+"""What the deals app plugs into lower apps' registries (metrics, hooks, portal widgets)."""

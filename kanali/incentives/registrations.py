@@ -1,0 +1,1 @@
+"""What the incentives app plugs into lower apps' registries (metrics, hooks, portal widgets)."""

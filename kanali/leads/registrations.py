@@ -1,0 +1,1 @@
+"""What the leads app plugs into lower apps' registries (metrics, hooks, portal widgets)."""
