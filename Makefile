@@ -31,6 +31,8 @@ run: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py demo
 	$(BIN)/python manage.py schedule_tier_runs
+	$(BIN)/python manage.py expire_deal_protection --schedule
+	$(BIN)/python manage.py expire_lead_offers
 	@$(BIN)/python manage.py demo --logins
 	@echo "Kanali is at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the task worker)"
 	@trap 'kill 0' INT TERM EXIT; \

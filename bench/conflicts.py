@@ -36,7 +36,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
@@ -260,6 +260,26 @@ def greeklish(word: str, rng: random.Random, alternative: float) -> str:
     return "".join(out)
 
 
+_ELOT = random.Random(0)  # greeklish() with no alternatives draws nothing that matters from it
+
+
+def spelling_key(name: Name) -> int:
+    """The words of a name however they are spelt: accents, case and script folded.
+
+    Two names with the same key are the same name written otherwise ("Τζιτά" and
+    "ΤΖΙΤΑ", "Δραελ" and "Drael"), so a true non-duplicate must not share it
+    with an account. Different Greek spellings of one sound ("Γκάψα" and "Γάψα")
+    and different letters ("Λιάκας" and "Λιακέας") stay different names.
+    """
+    return hash(tuple(sorted(_spelt(word, name.greek) for word in name.words if word != "&")))
+
+
+@lru_cache(maxsize=1 << 20)
+def _spelt(word: str, greek: bool) -> str:
+    plain = strip_accents(word).lower()
+    return greeklish(plain, _ELOT, 0.0) if greek else plain
+
+
 def brand(rng: random.Random, syllables: Sequence[str], greek: bool) -> str:
     word = "".join(rng.choice(syllables) for _ in range(rng.choice((2, 3, 3, 3, 4))))
     if greek:  # a tonos on one vowel
@@ -476,10 +496,10 @@ def main() -> None:
     sample = set(rng.sample(range(N_ACCOUNTS), 3 * len(VARIANTS) * PER_VARIANT + N_EXACT))
     kept: dict[int, tuple[Name, str, str, str]] = {}
     records = []
-    companies = set()  # the word sets of all accounts: a "new" company must not be an old one respelt
+    companies = set()  # every account's words, however spelt: a "new" company must not be an old one respelt
     for i in range(N_ACCOUNTS):
         name = new_name(rng)
-        companies.add(hash(tuple(sorted(name.words))))
+        companies.add(spelling_key(name))
         text = render(name, rng)
         domain = domain_for(i, name, rng) if rng.random() < 0.75 else ""
         vat = vat_for(i, name.country, rng) if rng.random() < 0.7 else ""
@@ -522,7 +542,7 @@ def main() -> None:
     while len(distinct) < N_DISTINCT:
         name = new_name(qrng)
         text = render(name, qrng)
-        if hash(tuple(sorted(name.words))) not in companies:
+        if spelling_key(name) not in companies:
             distinct.append(Query(name=text, country=name.country))
     exact: list[tuple[int, Query]] = []
     for i in sorted(kept)[:N_EXACT]:
@@ -617,7 +637,7 @@ def main() -> None:
     # 6. threshold and scorer trade-off (same candidates, not timed)
     print()
     print("name threshold / scorer trade-off on the same queries (recall / false conflicts):")
-    thresholds = (75, 80, 85, 88, 90, 95)
+    thresholds = (75, 80, 85, 88, 89, 90, 95)
     print("  scorer            " + "".join(f"{t:>15}" for t in thresholds))
     scorers = (
         ("weighted (default)", None),

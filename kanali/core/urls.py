@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kanali.core import views
+from kanali.core import views, views_notifications
 
 app_name = "core"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("organizations/new/", views.organization_create, name="organization_create"),
+    path("notifications/", views_notifications.notification_list, name="notifications"),
+    path("notifications/read/", views_notifications.notification_read, name="notification_read"),
     # Vendor console
     path("v/<slug:vendor_slug>/", views.vendor_home, name="vendor_home"),
     path("v/<slug:vendor_slug>/partners/", views.partner_list, name="partner_list"),

@@ -16,8 +16,9 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-#: ``compute(partnership, start, end) -> Decimal``
-Compute = Callable[[Any, date, date], Decimal]
+#: ``compute(partnership, start, end) -> Decimal``, or ``None`` when there is nothing to measure yet
+#: (a rate with no answers): the tiers engine treats that like an unmeasured metric (decision 0014).
+Compute = Callable[[Any, date, date], Decimal | None]
 
 
 @dataclass

@@ -36,6 +36,8 @@ class LeadSettings(TenantModel):
     max_attempts = models.PositiveSmallIntegerField(_("offers before the lead returns to you"), default=3)
     fairness_window_days = models.PositiveSmallIntegerField(_("fairness window (days)"), default=30)
     web_form_enabled = models.BooleanField(_("accept leads from the public web form"), default=False)
+    #: Partner types (``kanali.core.models.PartnerType``) that receive leads; empty means every type.
+    partner_types = models.JSONField(_("partner types that receive leads"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -102,7 +102,8 @@ def period(now: datetime) -> tuple[date, date]:
 
 
 def measure(partnership: Partnership, keys: Iterable[str], start: date, end: date) -> Values:
-    """Each metric's value, or ``None`` when nothing computes it yet (or its function failed, which is logged)."""
+    """Each metric's value, or ``None`` when nothing computes it yet, it has no data for this partnership
+    (the function returned ``None``), or its function failed (which is logged)."""
     values: Values = {}
     for key in keys:
         metric = metric_registry.get(key)
@@ -110,7 +111,8 @@ def measure(partnership: Partnership, keys: Iterable[str], start: date, end: dat
             values[key] = None
             continue
         try:
-            values[key] = Decimal(metric.compute(partnership, start, end))
+            value = metric.compute(partnership, start, end)
+            values[key] = None if value is None else Decimal(value)
         except Exception:
             logger.exception("Metric %s failed for partnership %s", key, partnership.pk)
             values[key] = None

@@ -189,3 +189,71 @@ def test_common_words_alone_are_not_blocks() -> None:
     matches, stats = index.check_with_stats(Query(name="X" + name[1:]))
     assert names.index(name) in [m.record_id for m in matches]
     assert stats.candidates <= 1_000
+
+
+def test_a_similar_name_abroad_matches_only_when_spelt_the_same() -> None:
+    index = ConflictIndex([account(1, "ΡΑΦΙΣΤΑ ΕΠΕ", country="GR"), account(2, "Nordwind Logistik GmbH", country="DE")])
+    assert index.check(Query(name="Ravista BV", country="NL")) == []  # "ravista" is not "rafista" letter for letter
+    assert [m.record_id for m in index.check(Query(name="Rafista BV", country="NL"))] == [1]  # same spelling
+    assert [m.record_id for m in index.check(Query(name="Ravista", country="GR"))] == [1]  # same country: fuzzy
+    assert [m.record_id for m in index.check(Query(name="Ravista"))] == [1]  # country unknown: fuzzy
+    assert [m.record_id for m in index.check(Query(name="NORDWIND LOGISTIK", country="AT"))] == [2]
+    index.settings = MatchSettings(cross_country_exact=False)
+    assert [m.record_id for m in index.check(Query(name="Ravista BV", country="NL"))] == [1]
+
+
+def test_two_common_words_alike_are_two_words_but_a_misspelling_pairs() -> None:
+    # Many names use "Manolidis" and many "Manolakis": two surnames, not a typo of one another.
+    records = [
+        account(i, f"{surname} {trade}")
+        for i, (surname, trade) in enumerate(
+            (s, t)
+            for s in ("Manolidis", "Manolakis")
+            for t in ("Emporiki", "Techniki", "Naftiliaki", "Chimiki", "Ilektroniki")
+        )
+    ]
+    records.append(account(100, "Manolidis Chartiki AE"))
+    index = ConflictIndex(records)
+    assert [m.record_id for m in index.check(Query(name="Manolidis Chartiki"))] == [100]
+    assert index.check(Query(name="Manolakis Chartiki")) == []
+    assert [m.record_id for m in index.check(Query(name="Manolidqs Chartiki"))] == [100]  # nobody writes "manolidqs"
+
+
+def test_greeklish_spellings_of_a_common_word_still_pair() -> None:
+    # "Melethtiki" (η as h, after τ) and "Meletitiki" are common spellings of one word: the same consonants.
+    records = [account(i, f"Brand{i} {word}") for i in range(6) for word in ("Meletitiki", "Melethtiki")]
+    records.append(account(100, "Kontofotiadis Meletitiki OE", country="GR"))
+    index = ConflictIndex(records)
+    matches = index.check(Query(name="Kontofotiadhs Melethtiki", country="GR"))
+    assert [m.record_id for m in matches] == [100]
+
+
+@pytest.mark.parametrize(
+    ("account_name", "query_name"),
+    [
+        ("Lyix Optics AG", "Lyix Optics TAG"),
+        ("ΤΖΙΓΟΥ ΠΛΗΡΟΦΟΡΙΚΗ Ε.Π.Ε.", "ΤΖΙΓΟΥ ΠΛΗΡΟΦΟΡΙΚΗ Ε.Π.ΠΕ."),
+        ("Fischer Hospitality GmbH", "Fischer Hospitality GmbB"),
+        ("O'Brien Dynamics Ltd", "O'Brien Dynamics Lt"),
+    ],
+)
+def test_a_typo_in_the_legal_form_does_not_sink_the_match(account_name: str, query_name: str) -> None:
+    index = ConflictIndex([account(1, account_name), account(2, "Completely Different Holdings")])
+    assert [m.record_id for m in index.check(Query(name=query_name))] == [1]
+
+
+def test_a_short_distinct_word_still_tells_names_apart() -> None:
+    index = ConflictIndex([account(1, "Zeta Marine Holdings")])
+    assert index.check(Query(name="Zeta Marine Oceanic Holdings")) == []  # a real extra word is no legal form
+
+
+def test_a_common_name_is_found_among_many_longer_names_holding_it() -> None:
+    # Every "Proodos Metaforiki <place>" scores 100 on the rough first stage, as the exact name does.
+    places = [
+        f"{syllable.capitalize()}{other}nis" for syllable in SYLLABLES[:12] for other in ("ka", "lo", "ri", "te", "mo")
+    ]
+    records = [account(i, f"Proodos Metaforiki {place}") for i, place in enumerate(places)]
+    records.append(account(1000, "ΠΡΟΟΔΟΣ ΜΕΤΑΦΟΡΙΚΗ ΑΕ"))
+    index = ConflictIndex(records)
+    assert len(places) > index.settings.max_rescored
+    assert [m.record_id for m in index.check(Query(name="Proodos Metaphoriki SA"))] == [1000]

@@ -151,6 +151,8 @@ def test_greek_is_transliterated_after_elot_743() -> None:
         ("ΕΛΛΑΣ", "Hellas"),
         ("ΗΛΕΚΤΡΟΝΙΚΗ", "Hlektronikh"),
         ("ΑΛΦΑ", "Alpha"),
+        ("ΜΕΤΑΦΟΡΙΚΗ", "Metaphoriki"),  # "ph" meets "f" before the "af" rule
+        ("ΕΦΑΡΜΟΓΕΣ", "Epharmoges"),
     ],
 )
 def test_common_alternative_spellings_share_a_key(one: str, other: str) -> None:

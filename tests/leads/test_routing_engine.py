@@ -459,3 +459,200 @@ def test_a_large_pool_ranks_everyone_in_order():
     assert [c["partnership_id"] for c in decision.explanation["top"]] == list(decision.ranked[:5])
     assert list(decision.scores) == sorted(decision.scores, reverse=True)
     assert [c["score"] for c in decision.explanation["top"]] == [round(x, 6) for x in decision.scores[:5]]
+
+
+# -- cached groups and a brute-force cross-check -------------------------------------------------------
+
+
+def _random_pool(rng: random.Random, n: int) -> list[PartnerFeatures]:
+    places = (
+        ("GR", "GR-I", ATHENS),
+        ("GR", "GR-B", THESSALONIKI),
+        ("GR", "GR-G", PATRAS),
+        ("CY", "CY-01", (35.2, 33.4)),
+    )
+    records = []
+    for pid in range(1, n + 1):
+        country, region, (lat, lon) = rng.choice(places)
+        locations = tuple(
+            (lat + rng.uniform(-0.5, 0.5), lon + rng.uniform(-0.5, 0.5)) for _ in range(rng.choice((0, 1, 1, 1, 2, 3)))
+        )
+        capacity = rng.choice((None, 3, 10))
+        records.append(
+            partner(
+                pid,
+                active=rng.random() < 0.9,
+                countries=frozenset({country})
+                if rng.random() < 0.6
+                else frozenset({"*"} if rng.random() < 0.1 else ()),
+                regions=frozenset({region}) if rng.random() < 0.5 else frozenset(),
+                partner_type=rng.choice(("var", "msp", "si")),
+                certifications=frozenset(c for c in ("cert-erp", "cert-crm") if rng.random() < 0.5),
+                languages=frozenset(lang for lang in ("el", "en") if rng.random() < 0.6),
+                capacity=capacity,
+                open_leads=rng.randint(0, 12) if capacity is None else rng.randint(0, capacity),
+                paused=rng.random() < 0.05,
+                locations=locations,
+                tier_weight=rng.choice((1.0, 1.5, 2.5)),
+                industries=frozenset(rng.sample(("retail", "finance", "energy"), k=rng.randint(0, 2))),
+                specializations=frozenset(rng.sample(("erp", "crm"), k=rng.randint(0, 1))),
+                deals_won=(won := rng.randint(0, 10)),
+                deals_closed=won + rng.randint(0, 10),
+                leads_accepted=(accepted := rng.randint(0, 10)),
+                leads_offered=accepted + rng.randint(0, 5),
+                median_hours_to_accept=rng.choice((None, 2.0, 30.0, 70.0)),
+                deal_sizes={"small": (1, 3)} if rng.random() < 0.5 else {},
+                recent_leads=rng.randint(0, 6),
+                last_offered_at=rng.choice((None, NOW, NOW - timedelta(days=rng.randint(1, 9)))),
+            )
+        )
+    return records
+
+
+def _random_lead(rng: random.Random, ids: list[int]) -> LeadToRoute:
+    country, region, (lat, lon) = rng.choice(
+        (("GR", "GR-I", ATHENS), ("GR", "GR-B", THESSALONIKI), ("GR", "", PATRAS), ("CY", "CY-01", (35.2, 33.4)))
+    )
+    return lead(
+        country=country,
+        region=region,
+        lat=None if rng.random() < 0.1 else lat + rng.uniform(-0.3, 0.3),
+        lon=lon + rng.uniform(-0.3, 0.3),
+        industry=rng.choice(("", "retail", "finance")),
+        product=rng.choice(("", "erp", "crm")),
+        value=rng.choice((None, 5_000, 80_000)),
+        language=rng.choice(("", "el", "en", "EL")),
+        partner_types=rng.choice((None, None, frozenset({"var"}), frozenset({"var", "msp", "si"}))),
+        required_certification=rng.choice((None, None, "cert-erp")),
+        excluded=frozenset(rng.sample(ids, k=rng.randint(0, 4))),
+    )
+
+
+def _brute_force(records: list[PartnerFeatures], lead_: LeadToRoute, settings: RoutingSettings):
+    """Eligibility and ranking one partner at a time, in plain Python, from the documented rules."""
+    top_tier = max(r.tier_weight for r in records)
+    counts = dict.fromkeys(FILTERS, 0)
+    eligible = []
+    for r in records:
+        checks = (
+            ("active", r.active),
+            (
+                "territory",
+                lead_.country.upper() in {c.upper() for c in r.countries}
+                or (bool(lead_.region) and lead_.region.upper() in {x.upper() for x in r.regions})
+                or "*" in r.countries,
+            ),
+            ("partner_type", lead_.partner_types is None or r.partner_type in lead_.partner_types),
+            ("certification", lead_.required_certification in (None, *r.certifications)),
+            ("language", not lead_.language or not r.languages or lead_.language.lower() in r.languages),
+            ("capacity", r.capacity is None or r.open_leads < r.capacity),
+            ("paused", not r.paused),
+            ("declined_or_expired", r.partnership_id not in lead_.excluded),
+        )
+        failed = next((name for name, ok in checks if not ok), None)
+        if failed:
+            counts[failed] += 1
+        else:
+            eligible.append(r)
+    if not eligible:
+        return counts, []
+    w = settings.weights.normalised()
+    band = size_band(lead_.value)
+    fair = sum(r.recent_leads for r in eligible) / len(eligible)
+    parts = [v for v in (lead_.industry, lead_.product) if v]
+    scored = []
+    for r in eligible:
+        km = (
+            min(haversine_km(lead_.lat, lead_.lon, la, lo) for la, lo in r.locations)
+            if r.locations and lead_.has_coordinates
+            else None
+        )
+        hours = settings.unknown_response_hours if r.median_hours_to_accept is None else r.median_hours_to_accept
+        features = (
+            0.0 if km is None else max(0.0, 1 - km / settings.max_distance_km),
+            r.tier_weight / top_tier,
+            sum((lead_.industry in r.industries) if p == lead_.industry else (p in r.specializations) for p in parts)
+            / len(parts)
+            if parts
+            else 0.0,
+            (
+                smoothed_rate(r.deals_won, r.deals_closed, settings.win_prior)
+                + smoothed_rate(r.leads_accepted, r.leads_offered, settings.acceptance_prior)
+            )
+            / 2,
+            1 - min(max(hours, 0.0), settings.response_horizon_hours) / settings.response_horizon_hours,
+            smoothed_rate(
+                *r.deal_sizes.get(("small", "medium", "large", "enterprise")[band], (0, 0)), settings.win_prior
+            )
+            if band is not None
+            else 0.0,
+            fair / (fair + r.recent_leads) if fair else 1.0,
+        )
+        score = sum(wi * fi for wi, fi in zip(w, features, strict=True))
+        last = r.last_offered_at.timestamp() if r.last_offered_at else float("-inf")
+        scored.append((-round(score, 7), last, r.partnership_id, score))
+    scored.sort()
+    return counts, scored
+
+
+def test_the_engine_agrees_with_a_brute_force_ranking_on_random_pools():
+    rng = random.Random(11)
+    records = _random_pool(rng, 300)
+    pool = CandidatePool(records)
+    settings = RoutingSettings(top_n=7)
+    ids = [r.partnership_id for r in records]
+    for _ in range(300):
+        lead_ = _random_lead(rng, ids)
+        decision = pool.decide(lead_, settings)
+        counts, scored = _brute_force(records, lead_, settings)
+        assert {f["filter"]: f["excluded"] for f in decision.explanation["excluded"]} == counts
+        assert decision.explanation["eligible"] == len(scored)
+        assert sorted(decision.ranked) == sorted(s[2] for s in scored)
+        # The same scores, best first (ties within float noise may order either way, so compare the scores).
+        assert decision.scores == pytest.approx(sorted((s[3] for s in scored), reverse=True), abs=1e-9)
+        if scored:
+            assert decision.winner is not None
+            best = next(s for s in scored if s[2] == decision.winner)
+            assert best[3] == pytest.approx(scored[0][3], abs=1e-9)
+        else:
+            assert decision.winner is None
+
+
+def test_cached_groups_follow_refreshes():
+    rng = random.Random(3)
+    records = _random_pool(rng, 120)
+    pool = CandidatePool(records)
+    ids = [r.partnership_id for r in records]
+    leads = [_random_lead(rng, ids) for _ in range(40)]
+    for step in range(30):
+        record = records[(step * 7) % len(records)]
+        changed = replace(
+            record,
+            paused=not record.paused,
+            languages=frozenset({"en"}) if step % 2 else frozenset(),
+            locations=record.locations[:1] if step % 3 else ((ATHENS[0] + step / 100, ATHENS[1]),),
+            recent_leads=record.recent_leads + step,
+            last_offered_at=NOW + timedelta(minutes=step),
+            active=record.active if step % 5 else not record.active,
+            countries=record.countries if step % 4 else frozenset({"CY"}),
+            tier_weight=record.tier_weight if step % 6 else 4.0,
+        )
+        records[(step * 7) % len(records)] = changed
+        pool.refresh(changed)
+        fresh = CandidatePool(records)  # built from scratch: no cache
+        for lead_ in leads[step % 4 :: 4]:
+            assert pool.decide(lead_).explanation == fresh.decide(lead_).explanation
+
+
+def test_a_lead_open_to_every_type_and_one_listing_every_type_are_decided_alike():
+    # The first is decided on the pre-filtered group of its territory, the second on the territory itself.
+    rng = random.Random(8)
+    records = _random_pool(rng, 200)
+    pool = CandidatePool(records)
+    ids = [r.partnership_id for r in records]
+    for _ in range(60):
+        open_lead = replace(_random_lead(rng, ids), partner_types=None)
+        listing = replace(open_lead, partner_types=frozenset({"var", "msp", "si"}))
+        a, b = pool.decide(open_lead), pool.decide(listing)
+        assert a.explanation == b.explanation
+        assert a.ranked == b.ranked

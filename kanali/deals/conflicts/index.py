@@ -13,9 +13,16 @@ Three ways to match, strongest first:
 **Scorer.** Candidates are first scored with
 :func:`rapidfuzz.fuzz.token_ratio` (the better of ``token_sort_ratio`` and
 ``token_set_ratio``) on the keys, a generous, order-blind filter; those
-within ``prefilter_margin`` of the threshold (at most ``max_rescored``) are
+within ``prefilter_margin`` of the threshold (at most ``max_rescored`` of the
+best ``4 × max_rescored``, and among equal rough scores those of the query's
+length first) are
 then scored by :func:`.scoring.weighted_token_score`: words paired one to
-one, each weighted by its inverse document frequency in the index. Plain
+one, each weighted by its inverse document frequency in the index; two
+different words pair only if one is rare (in at most one name) or they have
+the same consonants, and a minor word (initials, a legal form's word with a
+typo) left unpaired weighs little. A record in another known country than
+the query's matches by name only when spelt the same
+(:attr:`MatchSettings.cross_country_exact`). Plain
 ``token_sort_ratio`` (``ratio`` on the sorted keys) lets the long generic
 word carry the score, so "Kori Emporiki" and "Kovi Emporiki" score 92;
 ``token_set_ratio`` and ``WRatio`` also score a name contained in another as
@@ -59,7 +66,13 @@ from typing import Literal, NamedTuple, get_args
 from rapidfuzz import fuzz, process
 
 from .blocking import MIN_TOKEN_LENGTH, block_keys, token_keys
-from .normalize import FREE_MAIL_DOMAINS, normalize_domain, normalize_name, normalize_vat_for_matching
+from .normalize import (
+    FREE_MAIL_DOMAINS,
+    NormalizedName,
+    normalize_domain,
+    normalize_name,
+    normalize_vat_for_matching,
+)
 from .scoring import idf_weight, weighted_token_score
 
 __all__ = [
@@ -145,9 +158,13 @@ class MatchSettings:
     names at most get the weighted score. ``scorer``: ``None`` for the two
     stages; a rapidfuzz scorer (``fuzz.ratio``, ``fuzz.WRatio``, …) to score
     the sorted keys with it alone. ``ignored_domains`` never match.
+    ``cross_country_exact``: a record whose country is known and differs
+    from the query's matches by name only when spelt the same, accents,
+    case, script and legal form aside (a similar name abroad is usually
+    another company; "Ravista" in the Netherlands is not "Ραφίστα" in Greece).
     """
 
-    name_threshold: float = 88.0
+    name_threshold: float = 89.0
     max_block_size: int = 2_000
     max_candidates: int = 4_000
     max_intersected: int = 20_000
@@ -157,6 +174,7 @@ class MatchSettings:
     max_rescored: int = 50
     scorer: Callable[..., float] | None = None
     ignored_domains: frozenset[str] = FREE_MAIL_DOMAINS
+    cross_country_exact: bool = True
 
     def __post_init__(self) -> None:
         if not 0 <= self.name_threshold <= 100:
@@ -182,6 +200,8 @@ class _Entry(NamedTuple):
     key: str
     domain: str
     vat: str
+    country: str  # upper case, "" when unknown
+    spelling: int  # hash of the name's words as written (accents, case, script and legal form aside), sorted
 
 
 # A posting is one slot (most keys) or a list of slots: a million one-element
@@ -207,6 +227,14 @@ def _unpost(table: dict[str, _Posting], key: str, slot: int) -> None:
             table[key] = found[0]
     elif found == slot:
         del table[key]
+
+
+def _country(code: str) -> str:
+    return (code or "").strip().upper()
+
+
+def _spelling(name: NormalizedName) -> int:
+    return hash(" ".join(sorted(name.text.split())))
 
 
 def _slots(found: _Posting | None) -> Sequence[int]:
@@ -267,6 +295,8 @@ class ConflictIndex:
             name.key,
             normalize_domain(record.domain),
             normalize_vat_for_matching(record.vat, record.country),
+            _country(record.country),
+            _spelling(name),
         )
         if self._free:
             slot = self._free.pop()
@@ -350,7 +380,12 @@ class ConflictIndex:
         stats = CheckStats(0, 0, 0, 0)
         if name.key:
             candidates, stats = self._candidates(name.tokens)
+            country = _country(query.country) if settings.cross_country_exact else ""
+            spelling = _spelling(name)
             for slot, score in self._score(name.tokens, name.key, candidates, cutoff):
+                other = self._entries[slot]
+                if country and other is not None and other.country not in ("", country) and other.spelling != spelling:
+                    continue  # a similar name in another country is another company unless spelt the same
                 name_scores[slot] = round(score, 1)
                 reasons.setdefault(slot, []).append("name")
 
@@ -383,24 +418,34 @@ class ConflictIndex:
             keys,
             scorer=fuzz.token_ratio,
             score_cutoff=max(0.0, cutoff - settings.prefilter_margin),
-            limit=settings.max_rescored,
+            limit=4 * settings.max_rescored,
         )
         if not rough:
             return
-        weights: dict[str, float] = {}
+        if len(rough) > settings.max_rescored:
+            # token_ratio scores a name inside a longer one 100 too: among equal rough scores, names
+            # of the query's length first, or a common name's exact match may not be rescored at all.
+            length = len(key)
+            rough.sort(key=lambda found: (-found[1], abs(len(found[0]) - length)))
+            del rough[settings.max_rescored :]
+        seen: dict[str, tuple[float, bool]] = {}
         size = len(self)
 
-        def weight(token: str) -> float:
-            if token not in weights:
+        def weigh(token: str) -> tuple[float, bool]:
+            """The word's weight, and whether a misspelling may pair it (it is in at most one name)."""
+            if token not in seen:
                 frequency = len(_slots(self._blocks.get(token))) if len(token) >= MIN_TOKEN_LENGTH else 0
-                weights[token] = idf_weight(token, frequency, size)
-            return weights[token]
+                seen[token] = idf_weight(token, frequency, size), frequency <= 1
+            return seen[token]
 
-        query_weights = [weight(token) for token in tokens]
+        query_weights, query_rare = zip(*(weigh(token) for token in tokens), strict=True)
         for found, _, position in rough:
             other = found.split()
-            score = weighted_token_score(tokens, query_weights, other, [weight(token) for token in other])
-            if score >= cutoff:
+            if not other:
+                continue
+            other_weights, other_rare = zip(*(weigh(token) for token in other), strict=True)
+            score = weighted_token_score(tokens, query_weights, other, other_weights, query_rare, other_rare)
+            if round(score, 1) >= cutoff:  # the reported score is rounded: compare what is reported
                 yield candidates[position], score
 
     def _candidates(self, tokens: Sequence[str]) -> tuple[list[int], CheckStats]:

@@ -52,6 +52,7 @@ from kanali.core.validators import normalize_vat
 __all__ = [
     "FREE_MAIL_DOMAINS",
     "LEGAL_FORMS",
+    "LEGAL_FORM_WORDS",
     "NormalizedName",
     "fold",
     "normalize_domain",
@@ -194,7 +195,9 @@ def phonetic(token: str) -> str:
     ``phonetic("alpha") == phonetic("alfa")`` and
     ``phonetic("plhroforikh") == phonetic("pliroforiki")``.
     """
-    key = _DOUBLED.sub(r"\1", _PHONETIC.sub(lambda m: _PHONETIC_RULES[m.group()], _INITIAL_H.sub("", token)))
+    # "ph" is "f" before anything else, so "Metaphoriki" meets "Metaforiki" in the "af" rule too.
+    token = _INITIAL_H.sub("", token).replace("ph", "f")
+    key = _DOUBLED.sub(r"\1", _PHONETIC.sub(lambda m: _PHONETIC_RULES[m.group()], token))
     return key or token
 
 
@@ -349,6 +352,9 @@ def _by_word(forms: tuple[str, ...], last: bool) -> dict[str, tuple[tuple[str, .
         table.setdefault(key[-1] if last else key[0], []).append(key)
     return {word: tuple(found) for word, found in table.items()}
 
+
+LEGAL_FORM_WORDS: frozenset[str] = frozenset(key for form in LEGAL_FORMS for _, key, _ in _latin_tokens(form))
+"""Every phonetic word of the legal forms ("ae", "gmbh", "ltd", "member" …)."""
 
 _ANYWHERE = _by_word(_LEGAL_FORMS_ANYWHERE, last=False)
 _ANY_FORM = _by_word(LEGAL_FORMS, last=False)
