@@ -44,7 +44,7 @@ class DealSettings(TenantModel):
     extension_days = models.PositiveSmallIntegerField(_("an extension adds (days)"), default=30)
     #: Lowest fuzzy name score (0–100) reported as a conflict.
     name_threshold = models.PositiveSmallIntegerField(
-        _("name match threshold"), default=88, validators=[MaxValueValidator(100)]
+        _("name match threshold"), default=89, validators=[MaxValueValidator(100)]
     )
     updated_at = models.DateTimeField(auto_now=True)
 

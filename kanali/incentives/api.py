@@ -245,6 +245,12 @@ def list_commissions(request: HttpRequest, filters: Query[LineFilters]):  # type
     )
 
 
+@router.get("/commissions/{line_id}", response=LineOut)
+def get_commission(request: HttpRequest, line_id: int):  # type: ignore[no-untyped-def]
+    """One commission or clawback line, with the deal and the rate it was computed from."""
+    return selectors.get_line(reader(request), line_id)
+
+
 # --- Plans ------------------------------------------------------------------------------------
 
 

@@ -92,6 +92,11 @@ def list_lines(
     return qs.order_by("-earned_on", "-pk")
 
 
+def get_line(workspace: Workspace, line_id: int) -> CommissionLine:
+    """One commission or clawback line; another partner's line does not exist for a partner (404)."""
+    return get_object_or_404(list_lines(workspace), pk=line_id)
+
+
 def statement_lines(statement: Statement) -> QuerySet[CommissionLine]:
     """``statement`` came from :func:`get_statement`, so its lines are the workspace's."""
     return (

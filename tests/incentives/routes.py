@@ -102,6 +102,10 @@ def _statement(a: VendorActors) -> dict[str, Any]:
     return {"statement_id": statement(a).pk}
 
 
+def _line(a: VendorActors) -> dict[str, Any]:
+    return {"line_id": statement(a).lines.get().pk}
+
+
 def _approved(a: VendorActors) -> dict[str, Any]:
     return {"statement_id": approved(a).pk}
 
@@ -117,6 +121,7 @@ PAGE_ROUTES: dict[str, Route] = {
 }
 
 API_ROUTES: dict[str, Route] = {
+    "/api/v1/commissions/{line_id}": Route("vendor", _line),
     "/api/v1/commission-plans/{plan_id}": Route("vendor", _plan, partner_visible=False),
     "/api/v1/statements/{statement_id}": Route("vendor", _statement),
     "/api/v1/statements/{statement_id}/approve": Route("vendor", _statement, "post", partner_visible=False),

@@ -39,6 +39,11 @@ def test_commissions_list_staff_see_all_partners_see_their_own(world: World, cli
     sales = get(client, api_key(a.partners[0].sales, a.vendor, "partner"), "/api/v1/commissions")
     assert sales.status_code == 403 and "detail" in sales.json()
     assert get(client, api_key(world.b.owner, world.b.vendor), "/api/v1/commissions").json()["count"] == 0
+    # One line in detail: the owner reads it, the other partner of the same vendor does not.
+    detail = get(client, api_key(a.partners[0].admin, a.vendor, "partner"), f"/api/v1/commissions/{row['id']}")
+    assert detail.status_code == 200 and detail.json()["deal_name"] == "Mine"
+    other = get(client, api_key(a.partners[1].admin, a.vendor, "partner"), f"/api/v1/commissions/{row['id']}")
+    assert other.status_code == 404
 
 
 def test_commission_and_statement_lists_do_not_query_per_row(world: World, client: Client) -> None:

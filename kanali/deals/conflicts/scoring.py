@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from .normalize import LEGAL_FORM_WORDS
@@ -44,9 +44,11 @@ _LONG_FORM = 9
 #: Words of legal forms that are also trade words of company names ("Ανώνυμη Τεχνική Εταιρεία").
 _TRADE_WORDS = frozenset({"texniki", "eboriki", "biomixaniki"})
 _FORM_WORDS = tuple(sorted(LEGAL_FORM_WORDS - _TRADE_WORDS))
+_SHORT_FORM_WORDS = tuple(word for word in _FORM_WORDS if len(word) <= _SHORT_FORM)
+_LONG_FORM_WORDS = tuple(word for word in _FORM_WORDS if len(word) > _SHORT_FORM)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 18)
 def is_minor(token: str) -> bool:
     """A word that says little about which company it is when the other name lacks it.
 
@@ -59,11 +61,8 @@ def is_minor(token: str) -> bool:
     if len(token) <= 2:
         return True
     edits = 2 if len(token) >= _LONG_FORM else 1
-    return any(
-        OSA.distance(token, word, score_cutoff=edits) <= edits
-        for word in _FORM_WORDS
-        if abs(len(word) - len(token)) <= edits and (len(word) <= _SHORT_FORM) == (len(token) <= _SHORT_FORM)
-    )
+    words = _SHORT_FORM_WORDS if len(token) <= _SHORT_FORM else _LONG_FORM_WORDS
+    return process.extractOne(token, words, scorer=OSA.distance, score_cutoff=edits) is not None
 
 
 #: Vowels, and "x": Greeklish writes χ as "ch" (phonetic "x") or "h" (phonetic "i", as for η).
