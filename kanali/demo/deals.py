@@ -440,8 +440,9 @@ def _load_program(vendor: Organization, program: Program, regs: tuple[Reg, ...])
         decided = submitted + timedelta(days=2)
         protection = DealRegistration.objects.for_vendor(vendor).filter(pk=reg.pk)
         if reg.protected_until is not None:
-            until = reg.protected_until - (now.date() - decided.date())
+            today = timezone.localdate(now)
+            until = reg.protected_until - (today - timezone.localdate(decided))
             # Protection that ended before today has been expired by the daily sweep.
-            status = DealRegistration.Status.EXPIRED if until < now.date() else reg.status
+            status = DealRegistration.Status.EXPIRED if until < today else reg.status
             protection.update(decided_at=decided, protected_until=until, status=status)
         Deal.objects.for_vendor(vendor).filter(pk=deal.pk).update(created_at=decided)

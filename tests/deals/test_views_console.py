@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from kanali.core.models import AuditLog
 from kanali.deals.models import Account, Deal, DealRegistration, Product
@@ -297,7 +298,7 @@ def test_settings_are_changed_per_program_and_used_by_approvals(world: World, cl
     assert client.post(url, {**values, "program": world.b.program.pk, "name_threshold": "90"}).status_code == 404
     reg = approved(a)
     assert reg.protected_until is not None and reg.decided_at is not None
-    assert (reg.protected_until - reg.decided_at.date()).days == 60
+    assert (reg.protected_until - timezone.localdate(reg.decided_at)).days == 60
     page = client.get(url).content.decode()
     assert 'value="60"' in page and 'value="15"' in page
 
